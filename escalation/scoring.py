@@ -42,7 +42,16 @@ from escalation.errors import InputTypeError, InputValueError, OutputExistsError
 from escalation.labels import LABELS
 from escalation.segment import split_sentences
 
-__all__ = ["CSV_COLUMNS", "Document", "ScoreSummary", "flat_record", "iter_scores", "read_documents", "score_corpus"]
+__all__ = [
+    "CSV_COLUMNS",
+    "Document",
+    "ScoreSummary",
+    "flat_record",
+    "iter_scores",
+    "profile",
+    "read_documents",
+    "score_corpus",
+]
 
 # A chunk closes once it holds this many characters of text (about 2,000 sentences).
 _CHUNK_CHARS = 300_000
@@ -590,3 +599,44 @@ def flat_record(record: dict[str, Any]) -> dict[str, Any]:
     row = {k: v for k, v in record.items() if k != "probabilities"}
     row.update({f"p_{label}": record["probabilities"].get(label) for label in LABELS})
     return row
+
+
+def profile(records: Iterable[dict[str, Any]], *, by: str = "doc_id") -> Any:
+    """Counts and shares of each label per document or per month: the escalation profile.
+
+    Parameters
+    ----------
+    records : iterable of dict
+        Sentence records from :func:`iter_scores` (or read back from an output file).
+    by : {"doc_id", "month"}
+        Group per document, or per calendar month of the ``date`` field (records
+        without a date are left out of the monthly profile).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per document (column ``doc_id``) or month (column ``period``), with
+        ``sentences``, ``n_<label>``, ``share_<label>`` and ``escalation_share``.
+    """
+    import pandas as pd
+
+    if by not in ("doc_id", "month"):
+        raise InputValueError(f"by must be 'doc_id' or 'month', got {by!r}")
+    frame = pd.DataFrame([{"doc_id": r["doc_id"], "date": r.get("date"), "label": r["label"]} for r in records],
+                         columns=["doc_id", "date", "label"])
+    if by == "month":
+        frame = frame.dropna(subset=["date"])
+        frame["period"] = pd.to_datetime(frame["date"], errors="coerce").dt.to_period("M")
+        frame = frame.dropna(subset=["period"])
+        key = "period"
+    else:
+        key = "doc_id"
+    counts = frame.groupby([key, "label"], sort=True).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(LABELS), fill_value=0)
+    result = counts.add_prefix("n_")
+    result.insert(0, "sentences", counts.sum(axis=1))
+    for label in LABELS:
+        result[f"share_{label}"] = counts[label] / result["sentences"].where(result["sentences"] > 0, 1)
+    escalation = [label for label in LABELS if label != "neutral"]
+    result["escalation_share"] = counts[escalation].sum(axis=1) / result["sentences"].where(result["sentences"] > 0, 1)
+    return result.reset_index()

@@ -50,6 +50,7 @@ DOMAINS: tuple[str, ...] = (
     "territorial_maritime",
     "terrorism_insurgency",
     "alliances_diplomacy",
+    "domestic_and_general",
 )
 REGISTERS: tuple[str, ...] = ("direct_quote", "reported_speech", "news_narration", "official_statement", "headline")
 SPLITS: tuple[str, ...] = ("train", "test")
