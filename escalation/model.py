@@ -118,6 +118,10 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
         Ignore n-grams seen in fewer documents than this.
     class_weight : "balanced" or None, default="balanced"
         Weight classes inversely to their frequency.
+    neutral_bias : float, default=0.0
+        Added to the ``neutral`` score (and so to its intercept in explanations): a
+        prior shift for text in which escalation is rarer than in the training data.
+        Real statements hold far fewer escalation sentences than an annotated corpus.
     calibrate : bool, default=False
         Fit a temperature on cross-validated scores so that probabilities are
         better calibrated. Labels and explanations are unchanged by it.
@@ -155,6 +159,7 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
         sublinear_tf: bool = True,
         min_df: int | float = 1,
         class_weight: Literal["balanced"] | None = "balanced",
+        neutral_bias: float = 0.0,
         calibrate: bool = False,
         max_iter: int = 5000,
     ) -> None:
@@ -165,6 +170,7 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
         self.min_df = min_df
         self.class_weight = class_weight
+        self.neutral_bias = neutral_bias
         self.calibrate = calibrate
         self.max_iter = max_iter
 
@@ -295,7 +301,14 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
         raw = self.pipeline_.decision_function(texts)
         if raw.ndim == 1:  # binary logistic regression: score d means softmax([-d/2, d/2])
             raw = np.column_stack([-raw / 2, raw / 2])
-        return raw
+        return raw + self._bias()
+
+    def _bias(self) -> np.ndarray:
+        """Per-class offsets added to the scores: ``neutral_bias`` on the neutral column."""
+        bias = np.zeros(len(self.classes_))
+        if self.neutral_bias:
+            bias[self.classes_ == "neutral"] = self.neutral_bias
+        return bias
 
     def decision_function(self, X: Iterable[str]) -> np.ndarray:
         """Linear score of each label for each sentence, shape ``(n, n_classes)``."""
@@ -322,7 +335,7 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
         if coef.shape[0] == 1:
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-        return coef, intercept
+        return coef, intercept + self._bias()
 
     def _feature_names(self) -> tuple[np.ndarray, np.ndarray]:
         """Feature names and kinds, computed once per fitted model."""

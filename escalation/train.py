@@ -47,6 +47,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "sublinear_tf": True,
     "min_df": 1,
     "class_weight": "balanced",
+    "neutral_bias": 0.0,
 }
 SEARCH_SPACE: dict[str, list[Any]] = {
     "C": [1.0, 3.0, 10.0, 30.0, 100.0],
@@ -55,6 +56,7 @@ SEARCH_SPACE: dict[str, list[Any]] = {
     "sublinear_tf": [True, False],
     "min_df": [1, 2],
     "class_weight": ["balanced", None],
+    "neutral_bias": [0.0, 1.0, 2.0],
 }
 REFERENCE_WEIGHTS = [1.0, 2.0, 4.0]
 ECE_LIMIT = 0.05

@@ -211,3 +211,14 @@ def test_any_texts_give_valid_deterministic_probabilities(tiny_model, batch):
     if batch:
         assert np.all(np.isfinite(p)) and np.allclose(p.sum(axis=1), 1)
     assert np.array_equal(p, tiny_model.predict_proba(batch))
+
+
+def test_neutral_bias_shifts_towards_neutral_and_stays_explained(tiny_data):
+    texts, labels = tiny_data
+    plain = EscalationClassifier().fit(texts, labels)
+    biased = EscalationClassifier(neutral_bias=2.0).fit(texts, labels)
+    column = list(plain.classes_).index("neutral")
+    assert np.all(biased.predict_proba(PROBES)[:, column] > plain.predict_proba(PROBES)[:, column])
+    explanation = biased.explain(PROBES[0], top=10_000)
+    total = explanation.intercepts["neutral"] + sum(c.contribution for c in explanation.contributions["neutral"])
+    assert math.isclose(total, explanation.scores["neutral"], abs_tol=1e-9)
