@@ -327,3 +327,63 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def card_metrics_markdown(card: dict[str, Any]) -> str:
+    """The figures of a model card as Markdown: data, configuration, cross-validation, the evaluations.
+
+    ``models/MODEL_CARD.md`` embeds this text between ``<!-- metrics:begin -->`` and
+    ``<!-- metrics:end -->``; a test checks that it matches the card.
+    """
+    lines = [f"Model `{card['name']}`, created {card['created']}, sha256 `{card['sha256']}`.", ""]
+    data = card.get("data", {})
+    lines += ["**Training data** (sha256 of the hydrated training rows: "
+              f"`{card.get('training_data_sha256', 'n/a')}`)", ""]
+    lines += ["| source | rows | threat | conditional | deterrence | neutral |", "|---|---|---|---|---|---|"]
+    for origin, info in data.items():
+        counts = info.get("labels", {})
+        lines.append(f"| {origin}: {info.get('source', info.get('references', ''))} ({info.get('split', '')}) | "
+                     f"{info['n']} | " + " | ".join(str(counts.get(label, 0)) for label in LABELS) + " |")
+    for corpus, info in data.get("real", {}).get("corpora", {}).items():
+        lines.append(f"| &nbsp;&nbsp;of which {corpus}: {info['source']} | {info['n']} | | | | |")
+    training = card.get("training", {})
+    lines += ["", "**Configuration**: " + ", ".join(f"`{k}={v}`" for k, v in card["hyperparameters"].items()
+                                                    if k not in ("max_iter", "char_ngram_range") or
+                                                    card["hyperparameters"].get("char_ngrams"))
+              + (f", `reference_weight={training['reference_weight']}`" if "reference_weight" in training else "")
+              + f", temperature {card.get('temperature', 1.0):.3f}.", ""]
+    if training.get("cv"):
+        lines.append(f"**Cross-validation** ({training.get('cv_folds')}-fold, grouped by idea or document, training "
+                     "rows only; " + ("configuration chosen by coordinate search" if training.get("search")
+                                      else "no search") + "):")
+        lines.append("")
+        lines += ["| rows | macro-F1 | escalation F1 | ECE | Brier |", "|---|---|---|---|---|"]
+        for origin, scores in training["cv"].items():
+            lines.append(f"| {origin} | {scores['macro_f1']:.3f} | {scores['escalation_f1']:.3f} | "
+                         f"{scores['ece']:.3f} | {scores['brier']:.3f} |")
+        calibration = training.get("calibration", {})
+        if calibration:
+            before = calibration["before"]
+            text = f"Out-of-fold calibration: ECE {before['ece']:.3f}, Brier {before['brier']:.3f}"
+            if calibration.get("calibrated"):
+                after = calibration["after"]
+                text += (f"; above {calibration['ece_limit']}, so a temperature of {calibration['temperature']:.3f} "
+                         f"was fitted: ECE {after['ece']:.3f}, Brier {after['brier']:.3f}.")
+            else:
+                text += f" (at most {calibration['ece_limit']}: no calibration)."
+            lines += ["", text]
+        if "duration_seconds" in training:
+            lines += ["", f"Training took {training['duration_seconds']:.0f} s (search, cross-validation, "
+                          "calibration and evaluation included)."]
+    metrics = card.get("metrics", {})
+    if metrics:
+        lines += ["", "**Evaluation**", "",
+                  "| set | n | macro-F1 | escalation F1 | F1 threat | F1 conditional | F1 deterrence | F1 neutral | "
+                  "ECE |", "|---|---|---|---|---|---|---|---|---|"]
+        for name, m in metrics.items():
+            per = [m["per_class"].get(label, {}).get("f1") for label in LABELS]
+            cells = " | ".join("–" if v is None else f"{v:.3f}" for v in per)
+            ece = "–" if m["ece"] is None else f"{m['ece']:.3f}"
+            lines.append(f"| {_TITLES.get(name, name)} | {m['n']} | {m['macro_f1']:.3f} | {m['escalation_f1']:.3f} | "
+                         f"{cells} | {ece} |")
+    return "\n".join(lines) + "\n"

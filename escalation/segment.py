@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from escalation.errors import InputTypeError
+from escalation._validation import check_text
 
 __all__ = ["Sentence", "split_sentences"]
 
@@ -118,9 +118,7 @@ def split_sentences(text: str) -> list[Sentence]:
     >>> [(x.start, x.end) for x in s]
     [(0, 42), (43, 63)]
     """
-    if not isinstance(text, str):
-        hint = " (decode bytes first)" if isinstance(text, (bytes, bytearray)) else ""
-        raise InputTypeError(f"split_sentences expects str, got {type(text).__name__}{hint}")
+    check_text(text, name="text")
     sentences: list[Sentence] = []
     for line in _LINE.finditer(text):
         _split_line(text, line.start(), line.end(), sentences)

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import json
-import random
 import sys
 import time
 from collections import Counter
@@ -38,7 +36,8 @@ import numpy as np
 from escalation.errors import EscalationError, InputValueError
 from escalation.labels import LABELS
 
-__all__ = ["DEFAULT_PARAMS", "SEARCH_SPACE", "TrainingSet", "build_training_set", "cross_validate", "main"]
+__all__ = ["DEFAULT_PARAMS", "SEARCH_SPACE", "TrainingSet", "build_training_set", "coordinate_search", "cross_validate",
+           "main"]
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "C": 10.0,
@@ -229,15 +228,50 @@ def cross_validate(
     return results
 
 
-def search_candidates(n: int, seed: int, with_references: bool) -> list[tuple[dict[str, Any], float]]:
-    """The default configuration plus ``n - 1`` distinct configurations drawn from the search space."""
-    keys = list(SEARCH_SPACE)
-    weights = REFERENCE_WEIGHTS if with_references else [1.0]
-    grid = [(dict(zip(keys, values)), w) for values in itertools.product(*SEARCH_SPACE.values()) for w in weights]
-    default = (dict(DEFAULT_PARAMS), 1.0)
-    rest = [g for g in grid if g != default]
-    random.Random(seed).shuffle(rest)
-    return [default] + rest[: max(0, n - 1)]
+def coordinate_search(
+    training: TrainingSet, *, with_references: bool, n_splits: int, seed: int, jobs: int, budget: int, log=print
+) -> list[dict[str, Any]]:
+    """Search the space one parameter at a time, starting from the defaults.
+
+    For each parameter in turn, every value is cross-validated with the other
+    parameters held at the best values so far, and the best is kept; rounds repeat
+    until a round changes nothing or ``budget`` configurations have been tried.
+    Returns every result, best first.
+    """
+    space = dict(SEARCH_SPACE)
+    if with_references:
+        space["reference_weight"] = REFERENCE_WEIGHTS
+    best = {**DEFAULT_PARAMS, "reference_weight": 1.0}
+    seen: dict[str, dict[str, Any]] = {}
+
+    def key(config: dict[str, Any]) -> str:
+        return json.dumps(_jsonable(config), sort_keys=True)
+
+    def evaluate(configs: list[dict[str, Any]]) -> None:
+        fresh = [c for c in configs if key(c) not in seen][: max(0, budget - len(seen))]
+        if not fresh:
+            return
+        candidates = [({k: v for k, v in c.items() if k != "reference_weight"}, c["reference_weight"]) for c in fresh]
+        for config, result in zip(fresh, cross_validate(candidates, training, n_splits=n_splits, seed=seed,
+                                                         jobs=jobs)):
+            seen[key(config)] = result
+
+    evaluate([best])
+    for round_ in range(3):
+        changed = False
+        for name, values in space.items():
+            evaluate([{**best, name: value} for value in values])
+            scored = [(seen[key({**best, name: v})]["selection_score"], i, v) for i, v in enumerate(values)
+                      if key({**best, name: v}) in seen]
+            top = max(scored, key=lambda t: (t[0], -t[1]))[2]
+            if top != best[name]:
+                best = {**best, name: top}
+                changed = True
+        log(f"escalation: search round {round_ + 1}: {len(seen)} configurations tried, best "
+            f"{seen[key(best)]['selection_score']:.3f}")
+        if not changed or len(seen) >= budget:
+            break
+    return sorted(seen.values(), key=lambda r: -r["selection_score"])
 
 
 def _temperature_for(oof: np.ndarray, labels: Sequence[str]) -> float:
@@ -283,7 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to save the model (.joblib or .skops); default: %(default)s")
     parser.add_argument("--force", action="store_true", help="replace an existing model at --output")
     parser.add_argument("--search", action="store_true", help="hyper-parameter search by grouped cross-validation")
-    parser.add_argument("--search-size", type=int, default=24, help="configurations tried by --search (default: 24)")
+    parser.add_argument("--search-size", type=int, default=40,
+                        help="most configurations tried by --search (default: 40)")
     parser.add_argument("--config", help="take hyper-parameters from a model card (.json), e.g. to reproduce the "
                                          "shipped model")
     parser.add_argument("--seed", type=int, default=0, help="seed of the search and the folds (default: 0)")
@@ -337,16 +372,20 @@ def _train(args: argparse.Namespace) -> int:
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in card["hyperparameters"].items()
                   if k in DEFAULT_PARAMS}
         candidates = [(params, float(card.get("training", {}).get("reference_weight", 1.0)))]
-    elif args.search:
-        candidates = search_candidates(args.search_size, args.seed, with_references)
     else:
         candidates = [(dict(DEFAULT_PARAMS), 1.0)]
     n_splits = int(min(5, min(counts.values())))
     if n_splits < 2:
         raise InputValueError("every label needs at least two training rows for cross-validation")
-    _log(f"escalation: cross-validating {len(candidates)} configuration(s) x {n_splits} folds ...")
-    results = cross_validate(candidates, training, n_splits=n_splits, seed=args.seed, jobs=args.jobs)
-    ranked = sorted(results, key=lambda r: -r["selection_score"])
+    if args.search:
+        _log(f"escalation: coordinate search over {', '.join(SEARCH_SPACE)}"
+             + (", reference_weight" if with_references else "") + f" ({n_splits}-fold grouped CV) ...")
+        ranked = coordinate_search(training, with_references=with_references, n_splits=n_splits, seed=args.seed,
+                                   jobs=args.jobs, budget=args.search_size, log=_log)
+    else:
+        _log(f"escalation: cross-validating {len(candidates)} configuration(s) x {n_splits} folds ...")
+        ranked = sorted(cross_validate(candidates, training, n_splits=n_splits, seed=args.seed, jobs=args.jobs),
+                        key=lambda r: -r["selection_score"])
     best = ranked[0]
     for r in ranked[:5]:
         _log(f"  {r['selection_score']:.3f}  {_describe(r['params'], r['reference_weight'], with_references)}")
