@@ -36,6 +36,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", *, overwrite: boo
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
+    os.chmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the permissions open() would
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
@@ -51,6 +52,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: 
     """Write ``data`` to ``path`` atomically."""
     with atomic_open(path, "wb", overwrite=overwrite) as handle:
         handle.write(data)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _move_into_place(tmp: Path, target: Path, *, overwrite: bool) -> None:

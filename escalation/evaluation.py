@@ -378,12 +378,12 @@ def card_metrics_markdown(card: dict[str, Any]) -> str:
     metrics = card.get("metrics", {})
     if metrics:
         lines += ["", "**Evaluation**", "",
-                  "| set | n | macro-F1 | escalation F1 | F1 threat | F1 conditional | F1 deterrence | F1 neutral | "
-                  "ECE |", "|---|---|---|---|---|---|---|---|---|"]
+                  "| set | n | accuracy | macro-F1 | escalation F1 | F1 threat | F1 conditional | F1 deterrence | "
+                  "F1 neutral | ECE |", "|---|---|---|---|---|---|---|---|---|---|"]
         for name, m in metrics.items():
             per = [m["per_class"].get(label, {}).get("f1") for label in LABELS]
             cells = " | ".join("–" if v is None else f"{v:.3f}" for v in per)
             ece = "–" if m["ece"] is None else f"{m['ece']:.3f}"
-            lines.append(f"| {_TITLES.get(name, name)} | {m['n']} | {m['macro_f1']:.3f} | {m['escalation_f1']:.3f} | "
-                         f"{cells} | {ece} |")
+            lines.append(f"| {_TITLES.get(name, name)} | {m['n']} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} | "
+                         f"{m['escalation_f1']:.3f} | {cells} | {ece} |")
     return "\n".join(lines) + "\n"

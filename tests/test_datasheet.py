@@ -20,5 +20,5 @@ def test_datasheet_tables_match_the_corpus():
 
 def test_style_skeleton_keeps_form_and_hides_content():
     skeleton = style_skeleton("If Moscow attacks, we will respond!")
-    assert skeleton.split()[:5] == ["if", "C", "w", "we", "will"]
+    assert skeleton.split()[:5] == ["C", "C", "w", "we", "w"]
     assert "Moscow" not in skeleton and "P!" in skeleton and "P," in skeleton

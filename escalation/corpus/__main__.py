@@ -25,8 +25,10 @@ _FUNCTION_WORDS = frozenset(
     """a an the of to in on at by for from with as into over under about after before between against during
     and or but nor so yet not no is are was were be been being has have had do does did it its this that these
     those he she they we our their his her you your i me my us them who which what when where while than then
-    there if will would shall should can could may might must""".split()
+    there""".split()
 )
+# Modal and conditional words (if, will, would, should, ...) are left out on purpose: they carry the rhetoric
+# itself ("if they attack, we will respond"), so a probe that saw them would measure content, not style.
 
 
 def _table(rows: Sequence[str], columns: Sequence[str], counts: Counter, row_title: str) -> list[str]:

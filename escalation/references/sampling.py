@@ -34,7 +34,9 @@ from escalation.references import CORPORA, reserved_documents
 __all__ = ["DEV_SHARE", "MODEL_THRESHOLD", "STRATA", "Candidate", "pool", "split_of", "stratum_of", "stratum_weights"]
 
 DEV_SHARE = 0.35
-STRATA = ("conditional_cue", "threat_cue", "deterrence_cue", "model", "other")
+STRATA = ("conditional_cue", "threat_cue", "deterrence_cue", "model", "other", "mined")
+"""The rule strata of :func:`stratum_of`, then ``mined``: sentences picked later by draft models (top-ranked) or a
+wider conditional pattern, annotated in full (a census, weight 1) and taken out of the stratum they came from."""
 MODEL_THRESHOLD = 0.9
 
 _CONDITIONAL = re.compile(
