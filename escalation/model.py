@@ -13,6 +13,7 @@ which is 1 unless the model was fitted with ``calibrate=True``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -298,10 +299,82 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
         """Linear scores, one column per class (two columns also for a binary model)."""
         if not texts:
             return np.empty((0, len(self.classes_)))
-        raw = self.pipeline_.decision_function(texts)
-        if raw.ndim == 1:  # binary logistic regression: score d means softmax([-d/2, d/2])
-            raw = np.column_stack([-raw / 2, raw / 2])
-        return raw + self._bias()
+        coef, intercept = self._linear_terms()
+        return np.asarray(self._features(texts) @ coef.T) + intercept
+
+    def _features(self, texts: list[str]):
+        """The TF-IDF matrix of ``texts``, equal to ``pipeline_[:-1].transform(texts)``.
+
+        Computed directly from the fitted vocabularies and idf weights: the same
+        analyzers, counts, sublinear tf, idf and l2 norm per vectorizer as scikit-learn,
+        without its per-call overhead (about 1.4 ms per call, ten times the work for
+        one sentence). Falls back to the pipeline for settings it does not cover.
+        """
+        compiled = self._compiled()
+        if compiled is None:
+            return self.pipeline_.named_steps["features"].transform(texts).tocsr()
+        from scipy.sparse import csr_matrix
+
+        blocks, idf, sublinear, n_features = compiled
+        indices: list[int] = []
+        counts: list[int] = []
+        boundaries = [0]
+        for text in texts:
+            for analyzer, lookup, _ in blocks:
+                found = Counter(map(lookup, analyzer(text)))
+                found.pop(None, None)  # n-grams outside the vocabulary
+                indices.extend(found.keys())
+                counts.extend(found.values())
+                boundaries.append(len(indices))
+        segment_sizes = np.diff(boundaries)
+        offsets = np.tile([offset for _, _, offset in blocks], len(texts))
+        columns = np.asarray(indices, dtype=np.int64) + np.repeat(offsets, segment_sizes)
+        matrix = csr_matrix(
+            (np.asarray(counts, dtype=np.float64), columns, np.asarray(boundaries[:: len(blocks)], dtype=np.int64)),
+            shape=(len(texts), n_features),
+        )
+        # Sort columns first, as scikit-learn does, so every sum below runs in the same order as its own. Blocks
+        # occupy increasing column ranges, so the (text, vectorizer) segments keep their places.
+        matrix.sort_indices()
+        data = matrix.data
+        columns = matrix.indices
+        if sublinear:
+            data = np.log(data) + 1.0
+        data *= idf[columns]
+        # l2-normalise each (text, vectorizer) segment, as each TfidfVectorizer does before the union.
+        segment = np.repeat(np.arange(len(segment_sizes)), segment_sizes)
+        norms = np.sqrt(np.bincount(segment, weights=data * data, minlength=len(segment_sizes)))
+        if len(data):
+            data /= norms[segment]
+        matrix.data = data
+        return matrix
+
+    def _compiled(self):
+        """Vocabularies, analyzers and idf of the fitted vectorizers, or None if the fast path does not apply."""
+        cached = self.__dict__.get("_compiled_cache")
+        if cached is None:
+            cached = self.__dict__["_compiled_cache"] = self._compile() or ()
+        return cached or None
+
+    def _compile(self):
+        union = self.pipeline_.named_steps["features"]
+        if not isinstance(union, FeatureUnion) or union.transformer_weights:
+            return None
+        blocks, idfs, offset, sublinear = [], [], 0, set()
+        for _, vectorizer in union.transformer_list:
+            supported = (
+                isinstance(vectorizer, TfidfVectorizer) and vectorizer.norm == "l2" and vectorizer.use_idf
+                and not vectorizer.binary and vectorizer.dtype == np.float64
+            )
+            if not supported:
+                return None
+            blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_.get, offset))
+            idfs.append(vectorizer.idf_)
+            offset += len(vectorizer.vocabulary_)
+            sublinear.add(vectorizer.sublinear_tf)
+        if len(sublinear) != 1:
+            return None
+        return blocks, np.concatenate(idfs), sublinear.pop(), offset
 
     def _bias(self) -> np.ndarray:
         """Per-class offsets added to the scores: ``neutral_bias`` on the neutral column."""
@@ -350,6 +423,7 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         state.pop("_feature_name_cache", None)
+        state.pop("_compiled_cache", None)
         return state
 
     def explain(self, sentence: str, top: int = 5) -> Explanation:
@@ -380,7 +454,7 @@ class EscalationClassifier(ClassifierMixin, BaseEstimator):
         """
         if not texts:
             return []
-        features = self.pipeline_.named_steps["features"].transform(texts).tocsr()
+        features = self._features(texts)
         coef, intercept = self._linear_terms()
         scores = np.asarray(features @ coef.T) + intercept
         probabilities = _softmax(scores / self.temperature_)

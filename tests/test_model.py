@@ -222,3 +222,27 @@ def test_neutral_bias_shifts_towards_neutral_and_stays_explained(tiny_data):
     explanation = biased.explain(PROBES[0], top=10_000)
     total = explanation.intercepts["neutral"] + sum(c.contribution for c in explanation.contributions["neutral"])
     assert math.isclose(total, explanation.scores["neutral"], abs_tol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def char_model(tiny_data):
+    return EscalationClassifier(char_ngrams=True).fit(*tiny_data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(max_size=300), min_size=1, max_size=6))
+def test_fast_features_equal_the_pipeline_exactly(char_model, batch):
+    clf = char_model
+    ours = clf._features(batch)
+    theirs = clf.pipeline_.named_steps["features"].transform(batch).tocsr()
+    assert (ours != theirs).nnz == 0
+    assert np.array_equal(clf.decision_function(batch), clf.pipeline_.decision_function(batch))
+
+
+def test_fast_features_cover_sublinear_and_plain_tf(tiny_data):
+    texts, labels = tiny_data
+    for sublinear in (True, False):
+        clf = EscalationClassifier(char_ngrams=True, sublinear_tf=sublinear, word_ngram_range=(1, 3)).fit(texts, labels)
+        ours, theirs = clf._features(PROBES * 3), clf.pipeline_.named_steps["features"].transform(PROBES * 3).tocsr()
+        assert (ours != theirs).nnz == 0
+
