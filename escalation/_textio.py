@@ -9,12 +9,15 @@ recognised; anything else must be valid UTF-8, or decoded with ``errors="replace
 from __future__ import annotations
 
 import codecs
+import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from escalation.errors import InputValueError
 
-__all__ = ["decode_bytes", "read_text_file"]
+__all__ = ["decode_bytes", "json_objects", "read_text_file"]
 
 
 def decode_bytes(data: bytes, *, source: str = "input", errors: str = "strict") -> str:
@@ -47,3 +50,22 @@ def read_text_file(path: str | os.PathLike[str], *, errors: str = "strict") -> s
     if file.is_dir():
         raise IsADirectoryError(f"{file} is a directory, not a text file")
     return decode_bytes(file.read_bytes(), source=str(file), errors=errors)
+
+
+def json_objects(
+    lines: Iterable[tuple[int, str]], source: object, error: type[Exception] = InputValueError
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Parse numbered JSON Lines into objects, skipping blank lines.
+
+    Raises ``error`` naming ``source:line`` for a line that is not JSON or not an object.
+    """
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as problem:
+            raise error(f"{source}:{number}: invalid JSON ({problem.msg})") from None
+        if not isinstance(item, dict):
+            raise error(f"{source}:{number}: expected a JSON object, got {type(item).__name__}")
+        yield number, item

@@ -13,14 +13,14 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from escalation._version import __version__
 from escalation.errors import EscalationError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run_command"]
 
 _TRUST_HELP = (
     "unpickle a .joblib model that the package does not ship; unpickling runs code, "
@@ -84,19 +84,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("train", "evaluate"):
         return _delegate(argv[0], argv[1:])
-    parser = build_parser()
+    return run_command(build_parser(), argv, lambda args: _score(args) if args.command == "score" else _explain(args))
+
+
+def run_command(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    action: Callable[[argparse.Namespace], int],
+    *,
+    interrupted: str = "escalation: interrupted",
+) -> int:
+    """Parse ``argv`` and run ``action``; turn every expected failure into an exit status.
+
+    Usage errors give 2 (argparse prints them), our own errors and OS errors give 1
+    with one readable line on stderr, an interrupt gives 130, and a closed pipe
+    (``| head``) ends quietly.
+    """
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
-        if args.command == "score":
-            return _score(args)
-        return _explain(args)
+        return action(args)
     except KeyboardInterrupt:
-        print("escalation: interrupted", file=sys.stderr)
+        print(interrupted, file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): stop quietly
+    except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0

@@ -303,24 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``escalation evaluate``; returns the exit status."""
-    from escalation.errors import EscalationError
+    from escalation.cli import run_command
+
+    return run_command(build_parser(), argv, _evaluate)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
     from escalation.persistence import load_model
 
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        model = load_model(args.model, trusted=args.trust_model) if args.model else load_model()
-        report = run_evaluations(model, data=args.data, references=args.references,
-                                 corpora_dir=args.corpora_dir, seeds_dir=args.seeds_dir,
-                                 log=lambda message: print(message, file=sys.stderr))
-    except (EscalationError, OSError) as error:
-        from escalation.cli import _print_error
-
-        _print_error(error)
-        return 1
+    model = load_model(args.model, trusted=args.trust_model) if args.model else load_model()
+    report = run_evaluations(model, data=args.data, references=args.references, corpora_dir=args.corpora_dir,
+                             seeds_dir=args.seeds_dir, log=lambda message: print(message, file=sys.stderr))
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 

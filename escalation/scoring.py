@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from escalation._atomic import check_writable
-from escalation._textio import decode_bytes, read_text_file
+from escalation._textio import decode_bytes, json_objects, read_text_file
 from escalation.errors import InputTypeError, InputValueError, OutputExistsError
 from escalation.labels import LABELS
 from escalation.segment import split_sentences
@@ -154,15 +154,7 @@ def _lines(path: Path, decode_errors: str) -> Iterator[tuple[int, str]]:
 
 
 def _read_jsonl(path: Path, id_field: str, text_field: str, decode_errors: str) -> Iterator[Document]:
-    for number, line in _lines(path, decode_errors):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputValueError(f"{path}:{number}: invalid JSON ({error.msg})") from None
-        if not isinstance(item, dict):
-            raise InputValueError(f"{path}:{number}: expected a JSON object, got {type(item).__name__}")
+    for number, item in json_objects(_lines(path, decode_errors), path):
         yield _document_from_mapping(item, id_field, text_field, f"{path}:{number}")
 
 

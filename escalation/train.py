@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from escalation.errors import EscalationError, InputValueError
+from escalation.errors import InputValueError
 from escalation.labels import LABELS
 
 __all__ = ["DEFAULT_PARAMS", "SEARCH_SPACE", "TrainingSet", "build_training_set", "coordinate_search", "cross_validate",
@@ -329,21 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the training script; return the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        return _train(args)
-    except KeyboardInterrupt:
-        print("escalation: interrupted; no model written, any existing model is intact", file=sys.stderr)
-        return 130
-    except (EscalationError, OSError) as error:
-        from escalation.cli import _print_error
+    from escalation.cli import run_command
 
-        _print_error(error)
-        return 1
+    return run_command(build_parser(), argv, _train,
+                       interrupted="escalation: interrupted; no model written, any existing model is intact")
 
 
 def _log(message: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from escalation._resources import corpus_dir
+from escalation._textio import json_objects
 from escalation.errors import DataValidationError, InputTypeError
 from escalation.labels import LABELS
 
@@ -210,16 +211,7 @@ def _rows(source: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     suffix = source.suffix.lower()
     if suffix == ".jsonl":
         with open(source, encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise DataValidationError(f"{source}:{number}: invalid JSON ({error.msg})") from None
-                if not isinstance(item, dict):
-                    raise DataValidationError(f"{source}:{number}: expected a JSON object")
-                yield number, item
+            yield from json_objects(enumerate(handle, 1), source, DataValidationError)
     elif suffix == ".csv":
         with open(source, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
