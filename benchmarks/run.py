@@ -115,7 +115,10 @@ def bench_cold_start(repeat: int = 5) -> dict:
         subprocess.run([sys.executable, "-c", code], check=True)
         times.append(time.perf_counter() - started)
     bare = best_of(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat)
-    return {"best_s": min(times), "median_s": statistics.median(times), "python_startup_s": bare}
+    sklearn_only = "import sklearn.pipeline, sklearn.feature_extraction.text, sklearn.linear_model"
+    sklearn_s = best_of(lambda: subprocess.run([sys.executable, "-c", sklearn_only], check=True), repeat)
+    return {"best_s": min(times), "median_s": statistics.median(times), "python_startup_s": bare,
+            "sklearn_import_s": sklearn_s}
 
 
 def write_jsonl(path: Path, articles: list[str]) -> None:
@@ -244,6 +247,8 @@ def report(results: dict) -> str:
     lines.append(f"| (d) | cold start: import + model load, fresh process | best {d['best_s']:.2f} s, median "
                  f"{d['median_s']:.2f} s (bare Python {d['python_startup_s']:.2f} s) | <= 1.0 s | "
                  f"{verdict(d['best_s'] <= 1.0)} |")
+    lines.append(f"| (d) | of which importing scikit-learn's pipeline, vectorizer and logistic regression alone | "
+                 f"{d['sklearn_import_s']:.2f} s | | |")
     if "streaming" in results:
         e = results["streaming"]
         lines.append(f"| (e) | CLI streaming {e['records_out']:,} sentences ({e['input_mb']:.0f} MB JSONL), split + "
@@ -264,7 +269,13 @@ def report(results: dict) -> str:
                      f"({g['words_only_per_s']:,.0f} sentences/s); macro-F1 {g['words_only_macro_f1']:.3f} | | |")
     else:
         lines.append("| (g) | embedding baseline | not run (pass `--baseline`) | | |")
-    lines += ["", "Raw figures:", "", "```json", json.dumps(results, indent=2, default=float), "```", ""]
+    lines += ["", "Where a target is not met:", "",
+              "- (d) Most of the cold start is scikit-learn's own import (the row below it), which the library cannot "
+              "avoid while the model is a scikit-learn pipeline; unpickling the model takes most of the rest.",
+              "- (g) Our featurisation (word 1-3-grams and character 2-5-grams, computed in Python) is the bottleneck; the "
+              "same model without character n-grams reaches about 100x, but the shipped model keeps them because they "
+              "score better on real text in cross-validation.", ""]
+    lines += ["Raw figures:", "", "```json", json.dumps(results, indent=2, default=float), "```", ""]
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from escalation.analysis import ArticleAnalysis, SentenceResult, analyze
     from escalation.model import Contribution, EscalationClassifier, Explanation
     from escalation.persistence import load_model, save_model
-    from escalation.scoring import score_corpus
+    from escalation.scoring import iter_scores, score_corpus
 
 __all__ = [
     "ESCALATION_LABELS",
@@ -41,6 +41,7 @@ __all__ = [
     "__version__",
     "analyze",
     "explain",
+    "iter_scores",
     "load_model",
     "save_model",
     "score_corpus",
@@ -58,6 +59,7 @@ _LAZY = {
     "load_model": "escalation.persistence",
     "save_model": "escalation.persistence",
     "score_corpus": "escalation.scoring",
+    "iter_scores": "escalation.scoring",
 }
 
 
