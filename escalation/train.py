@@ -331,7 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the training script; return the exit status."""
     from escalation.cli import run_command
 
-    return run_command(build_parser(), argv, _train,
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return run_command(build_parser(), argv, lambda args: _train(args, argv),
                        interrupted="escalation: interrupted; no model written, any existing model is intact")
 
 
@@ -339,7 +340,7 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, argv: list[str]) -> int:
     from escalation._atomic import check_writable
     from escalation.model import EscalationClassifier
     from escalation.persistence import card_path, save_model
@@ -406,7 +407,7 @@ def _train(args: argparse.Namespace) -> int:
         "training_data_sha256": training.sha256(),
         "data": training.description,
         "training": {
-            "command": "escalation train " + " ".join(sys.argv[2:] if sys.argv[1:2] == ["train"] else sys.argv[1:]),
+            "command": " ".join(["escalation", "train", *argv]),
             "sources": args.sources if with_references else "written",
             "reference_weight": reference_weight,
             "seed": args.seed,
