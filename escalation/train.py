@@ -274,26 +274,12 @@ def coordinate_search(
     return sorted(seen.values(), key=lambda r: -r["selection_score"])
 
 
-def _temperature_for(oof: np.ndarray, labels: Sequence[str]) -> float:
-    from scipy.optimize import minimize_scalar
-
-    truth = np.array([LABELS.index(y) for y in labels])
-    log_p = np.log(np.clip(oof, 1e-12, 1.0))
-
-    def loss(log_t: float) -> float:
-        z = log_p / np.exp(log_t)
-        z = z - z.max(axis=1, keepdims=True)
-        return float(-(z[np.arange(len(truth)), truth] - np.log(np.exp(z).sum(axis=1))).mean())
-
-    return float(np.exp(minimize_scalar(loss, bounds=(np.log(0.05), np.log(20.0)), method="bounded").x))
-
-
 def _calibration_figures(oof: np.ndarray, labels: Sequence[str], temperature: float) -> dict[str, float]:
     from escalation.evaluation import evaluate_predictions
+    from escalation.model import _softmax
 
-    z = np.log(np.clip(oof, 1e-12, 1.0)) / temperature
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    scaled = z / z.sum(axis=1, keepdims=True)
+    # Scaling log-probabilities by 1/T gives the same softmax as scaling the scores: the row constant cancels.
+    scaled = _softmax(np.log(np.clip(oof, 1e-12, 1.0)) / temperature)
     m = evaluate_predictions(labels, [LABELS[i] for i in scaled.argmax(axis=1)], scaled, LABELS)
     return {"ece": m.ece, "brier": m.brier}
 
